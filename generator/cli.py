@@ -4,6 +4,7 @@ into clear messages. Exit codes: 0 success, 1 invalid catalog / failed check, 2 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -12,6 +13,9 @@ from pathlib import Path
 from .errors import CatalogError, CatalogInvalid
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Each module adds its own subcommands with `register(subparsers)`; they keep heavy imports inside the handlers
+# so that `roadmap --help` and `roadmap search` start fast.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def default_catalog() -> Path:
@@ -141,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", metavar="DIR", help="directory (default: CATALOG/schema)")
     schema.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
     schema.set_defaults(func=cmd_schema)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
     return parser
 
 
