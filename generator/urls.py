@@ -56,4 +56,6 @@ def normalize_url(url: str) -> str:
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = _PERCENT.sub(lambda m: m.group(0).upper(), parts.path).rstrip("/")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
-    return urlunsplit(("https", netloc, path, urlencode(sorted(query), doseq=True), ""))
+    # "#/chapter2" is a route in a single-page app (docsify, hash routers), not an anchor: it names another page.
+    fragment = parts.fragment if parts.fragment.startswith(("/", "!/")) else ""
+    return urlunsplit(("https", netloc, path, urlencode(sorted(query), doseq=True), fragment))
