@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The notebook timing table must load in the xdist controller too, not only in workers.
+pytest_plugins = ["tests.notebooks.reporting"]
+
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
