@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import crossref, messages
+from .contrib import translations
 from .errors import CatalogError, CatalogInvalid, display_path
 from .models import Catalog, Notebook, Resource, Roadmap, Topic
 from .yamlread import YamlDocument, YamlProblem, read_yaml
@@ -123,6 +124,7 @@ def check_catalog(root: Path) -> tuple[Catalog | None, LoadResult]:
                 result.errors.append(entry.error(f"roadmap id '{entry.item.id}' must match its file name "
                                                  f"'{path.stem}.yaml'", "id"))  # type: ignore[attr-defined]
     crossref.check(result)
+    translations.check(root, result)  # stale-translation warnings
     result.errors.sort()
     result.warnings.sort()
     if result.errors:
