@@ -15,7 +15,12 @@ from .errors import CatalogError, CatalogInvalid
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Each module adds its own subcommands with `register(subparsers)`; they keep heavy imports inside the handlers
 # so that `roadmap --help` and `roadmap search` start fast.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "generator.site.command",
+    "generator.search.command",
+    "generator.links.command",
+    "generator.contrib.command",
+)
 
 
 def default_catalog() -> Path:
