@@ -12,5 +12,5 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:-$ROOT/../shared/bench/links}
 PY=${PY:-$ROOT/.venv/bin/python}
-OURS="cd '$ROOT' && '$PY' -m generator.links --urls-file \"\$MD\" --allow-private --timeout 5 --no-cache --format jsonl --output \"\$OUTFILE\""
+OURS="cd '$ROOT' && '$ROOT/.venv/bin/roadmap' check-links --urls-file \"\$MD\" --allow-private --timeout 5 --no-cache --format jsonl --output \"\$OUTFILE\""
 exec "$BENCH/run_peers.sh" -n "${RUNS:-3}" -p full -c ours generic "$OURS" lychee-tuned linkinator8-tuned "$@"

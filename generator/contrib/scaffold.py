@@ -101,14 +101,21 @@ def _resolve_file(root: Path, folder: str, name: str) -> Path:
     return root / folder / name
 
 
-def choose_file(root: Path, result: LoadResult, kind: str, topics: tuple[str, ...], explicit: str | None) -> Path:
-    """`--file`, else the file holding most entries that share the first topic, else community.yaml."""
+def choose_file(root: Path, result: LoadResult, kind: str, topics: tuple[str, ...], explicit: str | None,
+                nodes: list[str] = ()) -> Path:
+    """`--file`; else the file holding most of the target nodes' entries (so a happy-llm node's new resource lands
+    beside the other happy-llm resources); else most entries sharing the first topic; else community.yaml."""
     if explicit:
         return _resolve_file(root, kind, explicit)
+    refs = all_node_refs(result)
+    neighbours = {item_id for ref in nodes if ref in refs for item_id in getattr(refs[ref], kind)}
     counts: dict[str, int] = {}
-    for entry in result.entries[kind]:
-        if topics and topics[0] in entry.item.topics:  # type: ignore[attr-defined]
-            counts[entry.path] = counts.get(entry.path, 0) + 1
+    for wanted in (lambda item: item.id in neighbours, lambda item: bool(topics) and topics[0] in item.topics):
+        for entry in result.entries[kind]:
+            if wanted(entry.item):
+                counts[entry.path] = counts.get(entry.path, 0) + 1
+        if counts:
+            break
     if not counts:
         return root / kind / COMMUNITY_FILE
     best = min(counts, key=lambda path: (-counts[path], path))
@@ -199,7 +206,7 @@ def add_resource(plan: Plan, result: LoadResult, resource: Resource, file_name: 
     check_topics(result, resource.topics)
     for ref in nodes:
         parse_node_ref(ref)
-    path = choose_file(plan.root, result, "resources", resource.topics, file_name)
+    path = choose_file(plan.root, result, "resources", resource.topics, file_name, nodes)
     yaml_file = _open_or_create(plan, path, "resources")
     append_item(yaml_file, yaml_file.data["resources"], entry_map(resource))
     plan.changes.append(Change(path, f"added resource '{resource.id}'", "resources", resource.id))
@@ -221,7 +228,7 @@ def add_notebook(plan: Plan, result: LoadResult, notebook: Notebook, file_name: 
     check_topics(result, notebook.topics)
     for ref in nodes:
         parse_node_ref(ref)
-    path = choose_file(plan.root, result, "notebooks", notebook.topics, file_name)
+    path = choose_file(plan.root, result, "notebooks", notebook.topics, file_name, nodes)
     yaml_file = _open_or_create(plan, path, "notebooks")
     append_item(yaml_file, yaml_file.data["notebooks"], entry_map(notebook))
     plan.changes.append(Change(path, f"added notebook '{notebook.id}'", "notebooks", notebook.id))

@@ -160,24 +160,31 @@ def test_id_is_made_unique_and_chinese_titles_fall_back_to_the_url(mini_catalog,
     assert code == 1 and "a resource with id 'intro-quantization' already exists" in err
 
 
-def test_unused_topic_goes_to_community_yaml_with_the_schema_header(real_catalog, capsys):
+def test_new_resource_lands_beside_its_node_neighbours(real_catalog, capsys):
     code, out, err = run(capsys, "new", "topic", "--catalog", str(real_catalog), "--no-input",
                          "--name-en", "Model welfare", "--name-zh", "模型福祉",
                          "--summary-en", "Whether models have interests worth weighing.",
                          "--summary-zh", "模型是否拥有值得考虑的利益。", "--alias-en", "AI welfare")
     assert code == 0, err
     assert "added topic 'model-welfare'" in out
+    flags = [*RESOURCE_FLAGS, "--node", "ninehills/local-open-models"]
+    flags[flags.index("quantization")] = "model-welfare"
+    # a node with no resources yet and a topic nothing uses: a new community.yaml with the schema header
+    code, out, err = run(capsys, "new", "resource", "--catalog", str(real_catalog), "--no-input",
+                         "--url", "https://example.org/welfare-2", *flags, "--id", "welfare-two")
+    assert code == 0, err
+    created = real_catalog / "resources" / "community.yaml"
+    first = created.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schema/resources.schema.json"
+    assert (created.parent / first.split("$schema=")[1]).resolve().is_file()
     flags = [*RESOURCE_FLAGS, *REAL_NODE]
     flags[flags.index("quantization")] = "model-welfare"
     code, out, err = run(capsys, "new", "resource", "--catalog", str(real_catalog), "--no-input",
                          "--url", "https://example.org/welfare", *flags)
     assert code == 0, err
-    created = real_catalog / "resources" / "community.yaml"
-    text = created.read_text(encoding="utf-8")
-    first = text.splitlines()[0]
-    assert first == "# yaml-language-server: $schema=../schema/resources.schema.json"
-    assert (created.parent / first.split("$schema=")[1]).resolve().is_file()
-    assert "\nresources:\n  - id: visual-guide-to-speculative-decoding\n" in text
+    # llm-course/quantization lists Scientist-track resources, so the new one joins them there
+    text = (real_catalog / "resources" / "llm-course-scientist.yaml").read_text(encoding="utf-8")
+    assert "\n  - id: visual-guide-to-speculative-decoding\n" in text
     catalog, result = check_catalog(real_catalog)
     assert catalog is not None and not result.warnings
     assert catalog.topic("model-welfare").aliases.en == ("AI welfare",)
@@ -332,3 +339,11 @@ def test_json_of_lock_is_stable_after_new(real_catalog, capsys):
     text = (real_catalog / translations.LOCK_NAME).read_text(encoding="utf-8")
     assert json.loads(text)  # still valid JSON
     assert translations.render_lock(translations.parse_lock(text)) == text
+
+
+def test_entry_with_no_neighbours_and_an_unused_topic_goes_to_community_yaml(mini_catalog):
+    _, result = check_catalog(mini_catalog)
+    chosen = scaffold.choose_file(mini_catalog, result, "resources", ("nothing-uses-this",), None, [])
+    assert chosen == mini_catalog / "resources" / "community.yaml"
+    by_topic = scaffold.choose_file(mini_catalog, result, "resources", ("transformer",), None, [])
+    assert by_topic == mini_catalog / "resources" / "basics.yaml"
