@@ -51,7 +51,10 @@ def link_health(status_data: dict | None, url: str) -> LinkHealth:
         return LinkHealth("dead", entry.get("final_url"), first_failed, checked, archive_url(url))
     if entry.get("status") == Status.REDIRECTED.value and entry.get("final_url"):
         return LinkHealth("moved", entry["final_url"], first_failed, checked)
-    return LinkHealth("alive", entry.get("final_url"), first_failed, checked)
+    if entry.get("status") == Status.OK.value:
+        return LinkHealth("alive", entry.get("final_url"), first_failed, checked)
+    # unknown (bot wall, no network) or a failure streak still short of DEAD_AFTER: claim nothing yet
+    return LinkHealth("unchecked", entry.get("final_url"), first_failed, checked)
 
 
 def empty() -> dict:

@@ -167,25 +167,37 @@ def test_link_health_badges(pages):
 def test_link_status_reader_is_defensive():
     for junk in (None, [], "text", 3, {"links": []}, {"links": {"https://a.org/": "ok"}}, {"results": [1, None]}):
         assert LinkStatus(junk).health("https://a.org/").state == "unknown"
-    listed = LinkStatus({"results": [{"url": "https://a.org/", "status": "broken", "checked_at": "2026-01-02T00:00Z"}]})
-    # a list of checker results (no `links` mapping) is understood by the fallback reader or shows nothing
-    assert listed.health("https://a.org/").state in ("dead", "unknown")
+
+
+def test_link_status_states():
+    links = {
+        "https://ok.org/": {"status": "ok", "failures": 0, "checked": "2026-11-20T01:00:00Z"},
+        "https://flaky.org/": {"status": "broken", "failures": 1, "checked": "2026-11-20T01:00:00Z"},
+        "https://walled.org/": {"status": "unknown", "failures": 0, "checked": "2026-11-20T01:00:00Z"},
+        "https://gone.org/": {"status": "broken", "failures": 3, "first_failed": "2026-11-18",
+                              "checked": "2026-11-20T01:00:00Z"},
+    }
+    status = LinkStatus({"version": 1, "links": links})
+    assert status.health("https://ok.org/").state == "alive"
+    assert status.health("https://ok.org/").checked == "2026-11-20"
+    assert status.health("https://flaky.org/").state == "unknown"  # not dead until 3 failures a day apart
+    assert status.health("https://walled.org/").state == "unknown"
+    dead = status.health("https://gone.org/")
+    assert dead.state == "dead" and dead.archive_url == "https://web.archive.org/web/https://gone.org/"
 
 
 def test_notebook_results():
-    results = NotebookResults({"notebooks": [
-        {"path": "notebooks/01_x.ipynb", "transformers": "5.23.0", "date": "2026-11-20T10:00:00", "passed": True},
-        {"id": "nb-b", "versions": {"transformers": "5.0"}, "tested_at": "2026-10-01", "status": "failed"}]})
-    tested = results.tested("nb-a", "notebooks/01_x.ipynb")
-    assert tested is not None and (tested.transformers, tested.date) == ("5.23.0", "2026-11-20")
-    assert results.tested("nb-b", None) is None  # failed: no "tested" badge
-    assert NotebookResults(None).tested("x", "notebooks/x.ipynb") is None
     # the shape tests/notebooks/reporting.py writes: one run date on top, records keyed by file name
     run = NotebookResults({"date": "2026-11-23T12:41:04+00:00", "versions": {"transformers": "5.23.0"},
                            "notebooks": [{"notebook": "02_q.ipynb", "outcome": "passed", "passed": True,
-                                          "transformers": "5.23.0", "finished": 1795437608.5}]})
+                                          "transformers": "5.23.0"},
+                                         {"notebook": "03_f.ipynb", "outcome": "failed", "passed": False,
+                                          "transformers": "5.23.0"}]})
     tested = run.tested("ours-q", "notebooks/02_q.ipynb")
     assert tested is not None and tested.transformers == "5.23.0" and tested.date == "2026-11-23"
+    assert run.tested("ours-f", "notebooks/03_f.ipynb") is None  # failed: no "tested" badge
+    assert run.tested("nb-x", None) is None
+    assert NotebookResults(None).tested("x", "notebooks/x.ipynb") is None
     assert NotebookResults("junk").tested("x", "notebooks/x.ipynb") is None
 
 
@@ -196,7 +208,9 @@ def test_tested_badge_and_colab_for_our_notebooks(tmp_path):
         "    summary: {en: Runs on tiny models., zh: 用微型模型运行。}\n    topics: [quantization]\n"
         "    level: beginner\n    path: notebooks/01_demo.ipynb\n    added: 2026-11-23\n", encoding="utf-8")
     catalog = load_catalog(catalog_dir)
-    inputs = SiteInputs(notebook_results={"ours-demo": {"transformers": "5.23.0", "date": "2026-11-20"}},
+    results = {"date": "2026-11-20T09:00:00+00:00",
+               "notebooks": [{"notebook": "01_demo.ipynb", "passed": True, "transformers": "5.23.0"}]}
+    inputs = SiteInputs(notebook_results=results,
                         repository="https://github.com/llm-roadmap/llm-roadmap")
     en = Renderer(catalog, "en", inputs).pages()["notebooks.md"]
     assert "tested with transformers 5.23.0 on 2026-11-20" in en
