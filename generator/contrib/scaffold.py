@@ -194,47 +194,37 @@ def link_from_node(plan: Plan, result: LoadResult, ref: str, field_name: str, it
 
 # ------------------------------------------------------------------ one function per kind
 
-def add_resource(plan: Plan, result: LoadResult, resource: Resource, file_name: str | None,
-                 nodes: list[str]) -> None:
-    duplicate = existing_url(result, resource.url)
+def _add_listed_entry(plan: Plan, result: LoadResult, kind: str, item: Resource | Notebook, url: str | None,
+                      file_name: str | None, nodes: list[str]) -> None:
+    """A resource or notebook: refuse a known URL or id, write it to its file, list it under the nodes."""
+    singular = kind.rstrip("s")
+    duplicate = existing_url(result, url, kind) if url else None
     if duplicate:
         item_id, path, line = duplicate
-        raise ScaffoldError(f"{resource.url} is already in the catalog as resource '{item_id}' ({path}:{line}); "
-                            "the two are the same page once normalised. Edit that entry instead of adding a new one.")
-    if resource.id in taken_ids(result, "resources"):
-        raise ScaffoldError(f"a resource with id '{resource.id}' already exists; choose another with --id")
-    check_topics(result, resource.topics)
+        raise ScaffoldError(f"{url} is already in the catalog as {singular} '{item_id}' ({path}:{line}); the two are "
+                            "the same page once normalised. Edit that entry instead of adding a new one.")
+    if item.id in taken_ids(result, kind):
+        raise ScaffoldError(f"a {singular} with id '{item.id}' already exists; choose another with --id")
+    check_topics(result, item.topics)
     for ref in nodes:
         parse_node_ref(ref)
-    path = choose_file(plan.root, result, "resources", resource.topics, file_name, nodes)
-    yaml_file = _open_or_create(plan, path, "resources")
-    append_item(yaml_file, yaml_file.data["resources"], entry_map(resource))
-    plan.changes.append(Change(path, f"added resource '{resource.id}'", "resources", resource.id))
-    plan.stamp.append(f"resources/{resource.id}")
+    path = choose_file(plan.root, result, kind, item.topics, file_name, nodes)
+    yaml_file = _open_or_create(plan, path, kind)
+    append_item(yaml_file, yaml_file.data[kind], entry_map(item))
+    plan.changes.append(Change(path, f"added {singular} '{item.id}'", kind, item.id))
+    plan.stamp.append(f"{kind}/{item.id}")
     for ref in nodes:
-        link_from_node(plan, result, ref, "resources", resource.id)
+        link_from_node(plan, result, ref, kind, item.id)
+
+
+def add_resource(plan: Plan, result: LoadResult, resource: Resource, file_name: str | None,
+                 nodes: list[str]) -> None:
+    _add_listed_entry(plan, result, "resources", resource, resource.url, file_name, nodes)
 
 
 def add_notebook(plan: Plan, result: LoadResult, notebook: Notebook, file_name: str | None,
                  nodes: list[str]) -> None:
-    if notebook.colab_url:
-        duplicate = existing_url(result, notebook.colab_url, "notebooks")
-        if duplicate:
-            item_id, path, line = duplicate
-            raise ScaffoldError(f"{notebook.colab_url} is already in the catalog as notebook '{item_id}' "
-                                f"({path}:{line}). Edit that entry instead of adding a new one.")
-    if notebook.id in taken_ids(result, "notebooks"):
-        raise ScaffoldError(f"a notebook with id '{notebook.id}' already exists; choose another with --id")
-    check_topics(result, notebook.topics)
-    for ref in nodes:
-        parse_node_ref(ref)
-    path = choose_file(plan.root, result, "notebooks", notebook.topics, file_name, nodes)
-    yaml_file = _open_or_create(plan, path, "notebooks")
-    append_item(yaml_file, yaml_file.data["notebooks"], entry_map(notebook))
-    plan.changes.append(Change(path, f"added notebook '{notebook.id}'", "notebooks", notebook.id))
-    plan.stamp.append(f"notebooks/{notebook.id}")
-    for ref in nodes:
-        link_from_node(plan, result, ref, "notebooks", notebook.id)
+    _add_listed_entry(plan, result, "notebooks", notebook, notebook.colab_url, file_name, nodes)
 
 
 def add_topic(plan: Plan, result: LoadResult, topic: Topic) -> None:
