@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import CatalogError, CatalogInvalid
+from .errors import CatalogError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Each module adds its own subcommands with `register(subparsers)`; they keep heavy imports inside the handlers
@@ -47,17 +47,23 @@ def _print_problems(problems: list[CatalogError], stream) -> None:
             print(problem.github_annotation(), file=stream)
 
 
+def load_checked(args: argparse.Namespace):
+    """(catalog, LoadResult) for a command that also needs the entries' positions; prints every error and exits 1
+    when the catalog is invalid."""
+    from .loader import check_catalog
+
+    catalog, result = check_catalog(_catalog_dir(args))
+    if catalog is None:
+        _print_problems(result.errors + result.warnings, sys.stderr)
+        print(f"✗ the catalog has {len(result.errors)} error(s); fix them and run `roadmap validate`",
+              file=sys.stderr)
+        raise SystemExit(1)
+    return catalog, result
+
+
 def load(args: argparse.Namespace):
     """The validated catalog for a command; prints every error and exits 1 when it is invalid."""
-    from .loader import load_catalog
-
-    try:
-        return load_catalog(_catalog_dir(args))
-    except CatalogInvalid as invalid:
-        _print_problems(invalid.errors + invalid.warnings, sys.stderr)
-        print(f"✗ the catalog has {len(invalid.errors)} error(s); fix them and run `roadmap validate`",
-              file=sys.stderr)
-        raise SystemExit(1) from None
+    return load_checked(args)[0]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

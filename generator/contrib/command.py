@@ -121,18 +121,12 @@ def _url_validator(result, kind: str | None):
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from ..cli import UsageError, _catalog_dir, _print_problems
-    from ..loader import check_catalog
+    from ..cli import UsageError, _catalog_dir, _print_problems, load_checked
     from . import new, prompts
 
     kind, fields = args.new_kind, args.new_fields
     root = _catalog_dir(args)
-    catalog, result = check_catalog(root)
-    if catalog is None:
-        _print_problems(result.errors, sys.stderr)
-        print(f"✗ the catalog already has {len(result.errors)} error(s); fix them first (see `roadmap validate`)",
-              file=sys.stderr)
-        return 1
+    catalog, result = load_checked(args)
     values = _values(args, fields)
     missing = _missing(kind, fields, values)
     if missing:
@@ -205,22 +199,16 @@ def _stale_line(status) -> str:
 
 
 def cmd_translations(args: argparse.Namespace) -> int:
-    from ..cli import UsageError, _catalog_dir, _print_problems
+    from ..cli import UsageError, _catalog_dir, load_checked
     from ..errors import display_path
     from ..fsutil import write_text_atomic
-    from ..loader import check_catalog
     from . import translations as tr
 
     root = _catalog_dir(args)
     if (args.selectors or args.all) and not args.stamp:
         raise UsageError("ids and --all only go with --stamp, e.g. "
                          "`roadmap translations --stamp illustrated-transformer`")
-    catalog, result = check_catalog(root)
-    if catalog is None:
-        _print_problems(result.errors, sys.stderr)
-        print(f"✗ the catalog has {len(result.errors)} error(s); fix them first (see `roadmap validate`)",
-              file=sys.stderr)
-        return 1
+    catalog, result = load_checked(args)
     lock = tr.read_lock(root)  # check_catalog has already reported a damaged lock as an error
     statuses = tr.statuses(result, lock)
     if args.stamp:
