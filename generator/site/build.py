@@ -11,8 +11,6 @@ untouched.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
 import re
@@ -141,16 +139,12 @@ def _mkdocs(root: Path, lang: str, docs: Path, site: Path, nav_file: Path, block
 
 
 def build_search_index(catalog: Catalog, catalog_dir: Path | None, index_dir: Path) -> Path | None:
-    """The `roadmap search` index, if the search package is there; rebuilt only when the catalog changed."""
-    if importlib.util.find_spec("generator.search") is None:
-        return None
-    try:
-        module = importlib.import_module("generator.search.index")
-    except ImportError:
-        module = importlib.import_module("generator.search")
-    if catalog_dir is not None and hasattr(module, "ensure_index"):
-        return module.ensure_index(Path(catalog_dir), index_dir, lambda: catalog)[0]
-    return module.build_index(catalog, index_dir)
+    """The `roadmap search` index; rebuilt only when the catalog changed (when its directory is known)."""
+    from ..search.index import build_index, ensure_index
+
+    if catalog_dir is not None:
+        return ensure_index(Path(catalog_dir), index_dir, lambda: catalog)[0]
+    return build_index(catalog, index_dir)
 
 
 def build_site(
